@@ -1,0 +1,10 @@
+# SERIN_SANITIZE=address,undefined | thread adds the sanitizer to every compile and link.
+if(SERIN_SANITIZE)
+  if(SERIN_SANITIZE MATCHES "thread" AND SERIN_SANITIZE MATCHES "address")
+    message(FATAL_ERROR "SERIN_SANITIZE: ASan and TSan need separate builds")
+  endif()
+  set(_san_flags -fsanitize=${SERIN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options(${_san_flags})
+  add_link_options(${_san_flags})
+  message(STATUS "Sanitizers: ${SERIN_SANITIZE}")
+endif()
