@@ -137,9 +137,7 @@ std::optional<std::string> Object::deletionTimestamp() const {
 }
 
 Object::Labels Object::labels() const { return stringMapAt(metadataOrNull(), "labels"); }
-Object::Labels Object::annotations() const {
-  return stringMapAt(metadataOrNull(), "annotations");
-}
+Object::Labels Object::annotations() const { return stringMapAt(metadataOrNull(), "annotations"); }
 
 namespace {
 std::optional<std::string> mapValue(const Json* md, const char* field, std::string_view key) {
@@ -201,9 +199,7 @@ const Json* Object::managedFields() const {
 }
 
 void Object::setName(std::string_view v) { metadata()["name"] = std::string(v); }
-void Object::setGenerateName(std::string_view v) {
-  metadata()["generateName"] = std::string(v);
-}
+void Object::setGenerateName(std::string_view v) { metadata()["generateName"] = std::string(v); }
 void Object::setNamespace(std::string_view v) { metadata()["namespace"] = std::string(v); }
 void Object::setUid(std::string_view v) { metadata()["uid"] = std::string(v); }
 void Object::setResourceVersion(std::string_view v) {
@@ -235,9 +231,7 @@ void Object::removeAnnotation(std::string_view key) {
   auto it = md.find("annotations");
   if (it != md.end() && it->is_object()) it->erase(std::string(key));
 }
-void Object::setAnnotations(const Labels& annotations) {
-  metadata()["annotations"] = annotations;
-}
+void Object::setAnnotations(const Labels& annotations) { metadata()["annotations"] = annotations; }
 
 void Object::setOwnerReferences(const std::vector<OwnerReference>& refs) {
   Json arr = Json::array();

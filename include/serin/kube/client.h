@@ -33,7 +33,7 @@ namespace serin::kube {
 
 struct ResourceRef {
   GroupVersionResource gvr;
-  std::string ns;           // empty for cluster-scoped
+  std::string ns;  // empty for cluster-scoped
   std::string name;
   std::string subresource;  // "", "status", "scale", "log", ...
 };
@@ -181,8 +181,8 @@ class Client {
 };
 
 struct ClientOptions {
-  util::Clock* clock = nullptr;   // default: realClock()
-  int maxRetries = 5;             // for 429 and 5xx on idempotent calls
+  util::Clock* clock = nullptr;  // default: realClock()
+  int maxRetries = 5;            // for 429 and 5xx on idempotent calls
   std::chrono::milliseconds initialBackoff{200};
   std::chrono::milliseconds maxBackoff{10'000};
 };
@@ -193,8 +193,7 @@ StatusOr<std::unique_ptr<Client>> newHttpClient(const RestConfig& config,
 
 // Observes every API request the HTTP client makes (the runtime counts them in metrics).
 // Called on the requesting thread after each response; must be cheap and thread-safe.
-using RequestObserver =
-    std::function<void(std::string_view verb, long httpStatus, double seconds)>;
+using RequestObserver = std::function<void(std::string_view verb, long httpStatus, double seconds)>;
 void setGlobalRequestObserver(RequestObserver observer);
 
 // Convenience over a client: resolve the object's kind, then create/update/get it.

@@ -49,8 +49,8 @@ struct RestConfig {
   std::string password;
 
   // Client behaviour.
-  double qps = 50;   // sustained requests per second; <= 0 disables limiting
-  int burst = 100;   // bucket size
+  double qps = 50;  // sustained requests per second; <= 0 disables limiting
+  int burst = 100;  // bucket size
   std::chrono::milliseconds timeout{30'000};  // per non-watch request
   std::string userAgent;                      // default "serin/<version>"
   std::string contextName;                    // the context it came from, for messages
@@ -93,8 +93,8 @@ StatusOr<RestConfig> loadDefaultConfig(const KubeconfigOptions& options);
 class CredentialSource {
  public:
   struct Credentials {
-    std::string bearerToken;                 // "Authorization: Bearer ..."
-    std::string username, password;          // basic auth
+    std::string bearerToken;                    // "Authorization: Bearer ..."
+    std::string username, password;             // basic auth
     std::string clientCertData, clientKeyData;  // from an exec plugin's status
   };
   virtual ~CredentialSource() = default;

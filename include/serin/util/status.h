@@ -102,13 +102,13 @@ class [[nodiscard]] StatusOr {
   StatusOr(Status status)  // NOLINT(google-explicit-constructor): mirrors absl::StatusOr
       : state_(status.isOk() ? Status(StatusCode::kInternal, "StatusOr built from OK status")
                              : std::move(status)) {}
-  StatusOr(const T& value) : state_(value) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(const T& value) : state_(value) {}        // NOLINT(google-explicit-constructor)
   StatusOr(T&& value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-             !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, StatusOr<T>>)
-  StatusOr(U&& value) : state_(std::in_place_index<1>, std::forward<U>(value)) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+           !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, StatusOr<T>>) StatusOr(U&& value)
+      : state_(std::in_place_index<1>, std::forward<U>(value)) {}  // NOLINT
 
   bool isOk() const { return state_.index() == 1; }
   explicit operator bool() const { return isOk(); }
@@ -154,12 +154,11 @@ Status asStatus(const StatusOr<T>& s) {
 #define SERIN_CONCAT_(a, b) SERIN_CONCAT_INNER_(a, b)
 
 // Returns the error from the enclosing function when `expr` (a Status or StatusOr) fails.
-#define RETURN_IF_ERROR(expr)                                                \
-  do {                                                                       \
-    if (auto _serin_status = ::serin::internal::asStatus(expr);              \
-        !_serin_status.isOk()) {                                             \
-      return _serin_status;                                                  \
-    }                                                                        \
+#define RETURN_IF_ERROR(expr)                                                            \
+  do {                                                                                   \
+    if (auto _serin_status = ::serin::internal::asStatus(expr); !_serin_status.isOk()) { \
+      return _serin_status;                                                              \
+    }                                                                                    \
   } while (false)
 
 // ASSIGN_OR_RETURN(auto x, callReturningStatusOr()); declares/assigns on success.
