@@ -27,14 +27,14 @@
 namespace serin::util {
 
 struct HttpRequest {
-  std::string method;  // "GET"
-  std::string target;  // "/api/v1/pods?watch=true"
-  std::string path;    // "/api/v1/pods", percent-decoded
+  std::string method;                             // "GET"
+  std::string target;                             // "/api/v1/pods?watch=true"
+  std::string path;                               // "/api/v1/pods", percent-decoded
   std::multimap<std::string, std::string> query;  // decoded
   // Header names lower-cased.
   std::multimap<std::string, std::string> headers;
   std::string body;
-  std::string remoteAddress;     // "127.0.0.1:53422"
+  std::string remoteAddress;      // "127.0.0.1:53422"
   std::string clientCertSubject;  // verified client certificate's subject, "" when none
   std::string clientCertCommonName;
 
@@ -58,7 +58,8 @@ class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
   // Sends status and headers; must be called once before write().
-  virtual Status begin(int status, const std::vector<std::pair<std::string, std::string>>& headers) = 0;
+  virtual Status begin(int status,
+                       const std::vector<std::pair<std::string, std::string>>& headers) = 0;
   // Sends one chunk and flushes it. Fails with Unavailable once the peer has gone.
   virtual Status write(std::string_view chunk) = 0;
   // True once the peer disconnected or the server is stopping: the handler should return.
@@ -72,15 +73,15 @@ using HttpHandler =
     std::function<std::optional<HttpResponse>(const HttpRequest&, ResponseWriter& writer)>;
 
 struct TlsOptions {
-  std::string certPem;            // server certificate chain
-  std::string keyPem;             // server private key
-  std::string clientCaPem;        // when set, client certificates signed by it are verified
-  bool requireClientCert = false; // reject handshakes without a valid client certificate
+  std::string certPem;             // server certificate chain
+  std::string keyPem;              // server private key
+  std::string clientCaPem;         // when set, client certificates signed by it are verified
+  bool requireClientCert = false;  // reject handshakes without a valid client certificate
 };
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // loopback by default
-  uint16_t port = 0;                   // 0 picks a free port
+  uint16_t port = 0;                  // 0 picks a free port
   int threads = 2;
   std::optional<TlsOptions> tls;
   std::size_t maxBodyBytes = 16 * 1024 * 1024;

@@ -29,9 +29,8 @@ struct CertificateRequest {
 };
 
 // A self-signed CA certificate and key.
-StatusOr<KeyPair> createCertificateAuthority(const std::string& commonName,
-                                             std::chrono::hours validity = std::chrono::hours(
-                                                 24 * 365 * 10));
+StatusOr<KeyPair> createCertificateAuthority(
+    const std::string& commonName, std::chrono::hours validity = std::chrono::hours(24 * 365 * 10));
 
 // A certificate for `request`, signed by `ca`.
 StatusOr<KeyPair> issueCertificate(const KeyPair& ca, const CertificateRequest& request);
