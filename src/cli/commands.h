@@ -6,5 +6,6 @@
 namespace serin::cli {
 
 Command versionCommand();
+Command manifestCommand();
 
 }  // namespace serin::cli

@@ -60,14 +60,24 @@ struct RestConfig {
   std::string describe() const;
 };
 
+// Where the service-account files are mounted in a pod.
+struct InClusterPaths {
+  std::string tokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  std::string caFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+  std::string namespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+};
+
 struct KubeconfigOptions {
   // Explicit file (--kubeconfig). Empty: KUBECONFIG (several files, ':' separated, merged
   // with the first file's value winning), then ~/.kube/config.
   std::string path;
   std::string context;  // --context; empty means current-context
-  // Environment lookups are injectable for tests; empty map means the process environment.
+  // Environment lookups are injectable for tests: with useProcessEnv false, `env` is the
+  // whole environment; otherwise getenv is used.
   std::map<std::string, std::string> env;
   bool useProcessEnv = true;
+  // Where loadDefaultConfig looks for the service-account files (tests point it elsewhere).
+  InClusterPaths inClusterPaths;
 };
 
 // Loads a kubeconfig as kubectl does. NotFound when no file exists; Invalid with the file
@@ -76,11 +86,6 @@ StatusOr<RestConfig> loadKubeconfig(const KubeconfigOptions& options);
 
 // In-cluster config: KUBERNETES_SERVICE_HOST/PORT, the service-account token file (re-read on
 // rotation) and CA. NotFound when not running in a pod.
-struct InClusterPaths {
-  std::string tokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-  std::string caFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
-  std::string namespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-};
 StatusOr<RestConfig> loadInClusterConfig(const InClusterPaths& paths = {},
                                          const std::map<std::string, std::string>* env = nullptr);
 

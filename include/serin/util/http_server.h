@@ -5,9 +5,9 @@
 // certificate signed by a given CA). Keep-alive, chunked streaming responses (watch streams,
 // `logs -f`) and graceful shutdown.
 //
-// Threading: handlers run on the server's I/O threads (`threads` of them) and may block
-// (a handler streaming a watch blocks its connection only; other connections are served by the
-// other threads and by asynchronous I/O). Handlers must be thread-safe.
+// Threading: each connection is served by its own thread, so a handler may block (a streaming
+// handler blocks only its own connection; many concurrent watch streams are the design case).
+// Handlers must be thread-safe.
 // Lifetime: the handler must outlive the server; stop() (or the destructor) waits for running
 // handlers to return, after asking streaming ones to end through ResponseWriter::closed().
 #pragma once
@@ -82,7 +82,7 @@ struct TlsOptions {
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // loopback by default
   uint16_t port = 0;                  // 0 picks a free port
-  int threads = 2;
+  int threads = 2;                    // a hint; the thread-per-connection design may ignore it
   std::optional<TlsOptions> tls;
   std::size_t maxBodyBytes = 16 * 1024 * 1024;
   std::chrono::seconds idleTimeout{120};
