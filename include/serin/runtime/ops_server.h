@@ -30,7 +30,9 @@ namespace serin::runtime {
 using HealthCheck = std::function<Status()>;
 
 struct OpsServerOptions {
-  std::string address = "0.0.0.0";  // probes come from the kubelet, not loopback
+  // Loopback by default; in a cluster the Deployment passes 0.0.0.0 so the kubelet's probes
+  // and Prometheus reach it.
+  std::string address = "127.0.0.1";
   uint16_t port = 8090;             // 0 picks a free port (tests)
 };
 

@@ -568,17 +568,27 @@ TEST_F(KubeconfigDefaultTest, PrefersKubeconfig) {
 }
 
 TEST_F(KubeconfigDefaultTest, FallsBackToInCluster) {
-  auto config = loadDefaultConfig(optionsWithEnv({{"HOME", (dir_.path() / "home").string()},
-                                                  {"KUBERNETES_SERVICE_HOST", "10.0.0.1"},
-                                                  {"KUBERNETES_SERVICE_PORT", "8443"}}));
-  // The default service-account paths are used: in a pod they load, elsewhere the token file
-  // is missing. Either way the answer came from the in-cluster loader.
-  if (config.isOk()) {
-    EXPECT_EQ(config->server, "https://10.0.0.1:8443");
-  } else {
-    EXPECT_TRUE(config.status().is(StatusCode::kInvalid)) << config.status();
-    EXPECT_THAT(config.status().message(), HasSubstr(InClusterPaths().tokenFile));
-  }
+  auto options = optionsWithEnv({{"HOME", (dir_.path() / "home").string()},
+                                 {"KUBERNETES_SERVICE_HOST", "10.0.0.1"},
+                                 {"KUBERNETES_SERVICE_PORT", "8443"}});
+  options.inClusterPaths.tokenFile = dir_.write("sa/token", "sa-token");
+  options.inClusterPaths.caFile = dir_.write("sa/ca.crt", kCaPem);
+  options.inClusterPaths.namespaceFile = dir_.write("sa/namespace", "team-a");
+  auto config = loadDefaultConfig(options);
+  ASSERT_TRUE(config.isOk()) << config.status();
+  EXPECT_EQ(config->server, "https://10.0.0.1:8443");
+  EXPECT_EQ(config->bearerTokenFile, options.inClusterPaths.tokenFile);
+  EXPECT_EQ(config->defaultNamespace, "team-a");
+}
+
+TEST_F(KubeconfigDefaultTest, FallbackToInClusterReportsAMissingTokenFile) {
+  auto options = optionsWithEnv({{"HOME", (dir_.path() / "home").string()},
+                                 {"KUBERNETES_SERVICE_HOST", "10.0.0.1"},
+                                 {"KUBERNETES_SERVICE_PORT", "8443"}});
+  options.inClusterPaths.tokenFile = (dir_.path() / "sa/absent-token").string();
+  auto config = loadDefaultConfig(options);
+  ASSERT_TRUE(config.status().is(StatusCode::kInvalid)) << config.status();
+  EXPECT_THAT(config.status().message(), HasSubstr("absent-token"));
 }
 
 TEST_F(KubeconfigDefaultTest, EmptyKubeconfigFallsBackToInCluster) {
