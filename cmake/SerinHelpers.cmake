@@ -30,5 +30,7 @@ function(serin_test name)
   if(NOT _t_LABELS)
     set(_t_LABELS unit)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${_t_LABELS}")
+  # NO_PRETTY_VALUES: parameterized cases are named by index, not by a byte dump of the value.
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 NO_PRETTY_VALUES
+    PROPERTIES LABELS "${_t_LABELS}")
 endfunction()
