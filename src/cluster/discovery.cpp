@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "serin/cluster/registry.h"
+#include "serin/util/base64.h"
 
 namespace serin::cluster::registry_internal {
 namespace {
@@ -23,22 +24,11 @@ std::vector<ResourceInfoPtr> resourcesOf(const RegistrySnapshot& snapshot,
 // group/version/kind. Clients only compare it for equality.
 std::string storageVersionHash(const ResourceInfo& info) {
   std::string hex = hashText(info.group + "/" + info.storage_version + "/" + info.kind);
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  unsigned char bytes[9] = {};
-  for (size_t i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(std::stoi(hex.substr(i * 2, 2), nullptr, 16));
+  std::string bytes(8, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>(std::stoi(hex.substr(i * 2, 2), nullptr, 16));
   }
-  std::string out;
-  for (size_t i = 0; i < 9; i += 3) {
-    unsigned value = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += kAlphabet[(value >> 18) & 63];
-    out += kAlphabet[(value >> 12) & 63];
-    out += kAlphabet[(value >> 6) & 63];
-    out += kAlphabet[value & 63];
-  }
-  out.back() = '=';  // 8 bytes encode to 11 characters plus one padding character
-  return out;
+  return util::base64Encode(bytes);  // 8 bytes: 11 characters and one '='
 }
 
 Json apiResource(const ResourceInfo& info) {

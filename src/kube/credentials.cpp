@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "serin/kube/config.h"
+#include "serin/util/base64.h"
 #include "serin/util/time.h"
 
 #include <fcntl.h>
@@ -54,23 +55,6 @@ std::string trim(std::string s) {
   s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
   s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
   return s;
-}
-
-std::string base64Encode(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    if (i + 1 < in.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-    if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back(i + 2 < in.size() ? kAlphabet[n & 63] : '=');
-  }
-  return out;
 }
 
 class StaticSource final : public CredentialSource {
@@ -245,7 +229,7 @@ class ExecSource final : public CredentialSource {
       if (!config.tlsServerName.empty()) cluster["tls-server-name"] = config.tlsServerName;
       if (config.insecureSkipTlsVerify) cluster["insecure-skip-tls-verify"] = true;
       if (!config.caData.empty()) {
-        cluster["certificate-authority-data"] = base64Encode(config.caData);
+        cluster["certificate-authority-data"] = util::base64Encode(config.caData);
       }
       if (!config.proxyUrl.empty()) cluster["proxy-url"] = config.proxyUrl;
       spec["cluster"] = std::move(cluster);

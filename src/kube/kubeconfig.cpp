@@ -19,6 +19,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "serin/kube/config.h"
+#include "serin/util/base64.h"
 
 namespace serin::kube {
 namespace {
@@ -76,48 +77,6 @@ std::optional<std::string> readFile(const std::string& path, std::string& error)
     return std::nullopt;
   }
   return content;
-}
-
-int base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Standard, padded base64 as Go's encoding/json decodes []byte fields: line breaks are
-// ignored, anything else outside the alphabet (or misplaced padding) is an error.
-std::optional<std::string> decodeBase64(std::string_view text) {
-  std::string clean;
-  clean.reserve(text.size());
-  for (char c : text) {
-    if (c != '\r' && c != '\n') clean.push_back(c);
-  }
-  if (clean.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(clean.size() / 4 * 3);
-  for (size_t i = 0; i < clean.size(); i += 4) {
-    bool last = i + 4 == clean.size();
-    int padding = 0;
-    unsigned bits = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      char c = clean[i + j];
-      if (c == '=' && last && j >= 2) {
-        ++padding;
-        bits <<= 6;
-        continue;
-      }
-      int value = base64Value(c);
-      if (value < 0 || padding > 0) return std::nullopt;
-      bits = (bits << 6) | static_cast<unsigned>(value);
-    }
-    out.push_back(static_cast<char>((bits >> 16) & 0xFF));
-    if (padding < 2) out.push_back(static_cast<char>((bits >> 8) & 0xFF));
-    if (padding < 1) out.push_back(static_cast<char>(bits & 0xFF));
-  }
-  return out;
 }
 
 // kubectl resolves a relative path against the absolute directory of the defining file.
@@ -244,7 +203,7 @@ class FileParser {
   StatusOr<std::string> base64Field(const YAML::Node& parent, const char* key,
                                     const std::string& prefix) const {
     ASSIGN_OR_RETURN(std::string encoded, scalar(parent, key, prefix));
-    auto decoded = decodeBase64(encoded);
+    auto decoded = util::base64Decode(encoded);
     if (!decoded) return error(parent[key], prefix + key, "is not valid base64");
     return *std::move(decoded);
   }
