@@ -280,6 +280,7 @@ class Store::Impl : public detail::HistorySource, public std::enable_shared_from
   Status applyOp(Outcome& outcome, MutableEvents& events);
   Status applyCreate(Outcome& outcome, MutableEvents& events);
   Status applyUpdate(Outcome& outcome, MutableEvents& events);
+  Status updateExisting(Outcome& outcome, StoredRow existing, MutableEvents& events);
   Status applyDelete(Outcome& outcome, MutableEvents& events);
   Status applyFunction(Outcome& outcome, MutableEvents& events);
   Status applyCompact(Outcome& outcome);
@@ -634,7 +635,13 @@ Status Store::Impl::applyUpdate(Outcome& outcome, MutableEvents& events) {
     outcome.result = notFound(op.key);
     return Status::ok();
   }
-  if (Status precondition = checkPreconditions(op.key, *existing, op.preconditions);
+  return updateExisting(outcome, std::move(*existing), events);
+}
+
+// Writes op.object over `existing`, the row already read in this transaction.
+Status Store::Impl::updateExisting(Outcome& outcome, StoredRow existing, MutableEvents& events) {
+  WriteOp& op = *outcome.op;
+  if (Status precondition = checkPreconditions(op.key, existing, op.preconditions);
       !precondition.isOk()) {
     outcome.result = precondition;
     return Status::ok();
@@ -647,10 +654,10 @@ Status Store::Impl::applyUpdate(Outcome& outcome, MutableEvents& events) {
     return Status::ok();
   }
   ASSIGN_OR_RETURN(auto update, writer_->query(kUpdateObject));
-  RETURN_IF_ERROR(update->bind(1, existing->id).bind(2, revision).bind(3, *json).run());
+  RETURN_IF_ERROR(update->bind(1, existing.id).bind(2, revision).bind(3, *json).run());
   outcome.result = op.object;
   return appendEvent(EventType::kModified, op.key, std::move(op.object), std::move(json).value(),
-                     std::move(existing->value), events);
+                     std::move(existing.value), events);
 }
 
 // guaranteedUpdate's fallback: fn sees the row inside the write transaction, so it cannot
@@ -671,7 +678,7 @@ Status Store::Impl::applyFunction(Outcome& outcome, MutableEvents& events) {
     return Status::ok();
   }
   op.object = std::move(updated).value();
-  return applyUpdate(outcome, events);
+  return updateExisting(outcome, std::move(*existing), events);
 }
 
 Status Store::Impl::applyDelete(Outcome& outcome, MutableEvents& events) {
